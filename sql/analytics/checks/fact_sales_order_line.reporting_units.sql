@@ -1,0 +1,3 @@
+-- Units sold on the same days in genims_reporting_db.sales_by_product.
+SELECT COALESCE(SUM(units_sold), 0) FROM sales_by_product
+WHERE date >= %(start)s AND date < %(end)s

@@ -1,0 +1,35 @@
+-- One row per completed work order, on the day it was completed: what was made, how much was
+-- scrapped, how long it took and what it cost.
+CREATE TABLE IF NOT EXISTS fact_production_output (
+    date                 DATE          NOT NULL COMMENT 'Completion day (UTC) of the work order (actual_end), the partition column',
+    work_order_id        BIGINT        NOT NULL COMMENT 'Degenerate: manufacturing.work_orders.work_order_id',
+    date_key             INT           NOT NULL COMMENT 'Completion day -> dim_date.date_key',
+    start_date_key       INT           NOT NULL COMMENT 'Day production started -> dim_date.date_key (0 = unknown)',
+    product_key          BIGINT        NOT NULL COMMENT 'Product version valid on the completion day -> dim_product.product_key (0 = unknown)',
+    production_line_key  BIGINT        NOT NULL COMMENT 'Line -> dim_production_line.production_line_key (0 = unknown)',
+    factory_key          BIGINT        NOT NULL COMMENT 'Factory -> dim_factory.factory_key (0 = unknown)',
+    work_order_number    VARCHAR(64)   NOT NULL COMMENT 'Degenerate: business number of the work order',
+    product_id           BIGINT        NOT NULL COMMENT 'Natural id of the product (lineage)',
+    line_id              BIGINT        NOT NULL COMMENT 'Natural id of the line (lineage)',
+    factory_id           BIGINT        NOT NULL COMMENT 'Natural id of the factory (lineage)',
+    sales_order_id       BIGINT        NULL COMMENT 'Sales order the work order makes to, NULL when made to stock',
+    status               VARCHAR(16)   NOT NULL COMMENT 'COMPLETED or CLOSED',
+    start_date           DATE          NULL COMMENT 'Day (UTC) production actually started',
+    quantity_planned     INT           NOT NULL COMMENT 'Quantity planned, units',
+    quantity_completed   INT           NOT NULL COMMENT 'Quantity completed, units',
+    quantity_scrap       INT           NOT NULL COMMENT 'Quantity scrapped, units',
+    production_hours     DECIMAL(12,3) NULL COMMENT 'actual_end - actual_start, hours',
+    delay_hours          DECIMAL(12,3) NOT NULL COMMENT 'actual_end - planned_end, hours (negative = early)',
+    is_on_time           TINYINT       NOT NULL COMMENT '1 when completed no later than planned_end',
+    labor_hours          DECIMAL(12,2) NOT NULL COMMENT 'Labour hours booked on the work order (all days), hours',
+    labor_cost           DECIMAL(16,2) NOT NULL COMMENT 'Labour cost booked on the work order, currency units',
+    material_cost        DECIMAL(16,2) NOT NULL COMMENT 'Material consumed: quantity x unit cost, currency units',
+    scrap_cost           DECIMAL(16,2) NOT NULL COMMENT 'Material scrapped: scrap quantity x unit cost, currency units',
+    updated_at           DATETIME(6)   NOT NULL COMMENT 'When the platform last wrote this row (UTC)',
+    PRIMARY KEY (date, work_order_id),
+    KEY idx_fpo_date_key (date_key),
+    KEY idx_fpo_product (product_key),
+    KEY idx_fpo_line (production_line_key),
+    KEY idx_fpo_factory (factory_key)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci
+  COMMENT='Completed work orders by completion day: output, scrap, lead time and cost';

@@ -1,0 +1,38 @@
+-- One row per purchase order line, on the order day: what was bought from whom, at what price
+-- against the standard cost.
+CREATE TABLE IF NOT EXISTS fact_purchase_order_line (
+    date                   DATE          NOT NULL COMMENT 'Order day (erp.purchase_orders.order_date), the partition column',
+    po_line_id             BIGINT        NOT NULL COMMENT 'Degenerate: erp.purchase_order_lines.po_line_id',
+    date_key               INT           NOT NULL COMMENT 'Order day -> dim_date.date_key',
+    due_date_key           INT           NOT NULL COMMENT 'Due day of the line -> dim_date.date_key',
+    supplier_key           BIGINT        NOT NULL COMMENT 'Supplier version valid on the order day -> dim_supplier.supplier_key (0 = unknown)',
+    material_key           BIGINT        NOT NULL COMMENT 'Material -> dim_material.material_key (0 = unknown)',
+    factory_key            BIGINT        NOT NULL COMMENT 'Ordering factory -> dim_factory.factory_key (0 = unknown)',
+    buyer_employee_key     BIGINT        NOT NULL COMMENT 'Buyer version valid on the order day -> dim_employee.employee_key (0 = unknown)',
+    purchase_order_id      BIGINT        NOT NULL COMMENT 'Degenerate: the purchase order',
+    po_number              VARCHAR(64)   NOT NULL COMMENT 'Degenerate: business number of the purchase order',
+    line_no                SMALLINT      NOT NULL COMMENT 'Line number within the order',
+    supplier_id            BIGINT        NOT NULL COMMENT 'Natural id of the supplier (lineage)',
+    material_id            BIGINT        NOT NULL COMMENT 'Natural id of the material (lineage)',
+    factory_id             BIGINT        NOT NULL COMMENT 'Natural id of the factory (lineage)',
+    buyer_employee_id      BIGINT        NOT NULL COMMENT 'Natural id of the buyer (hr.employees)',
+    cost_center_id         BIGINT        NOT NULL COMMENT 'Cost centre charged (master.cost_centers)',
+    po_status              VARCHAR(24)   NOT NULL COMMENT 'Status of the purchase order as of the last load of the day',
+    currency               VARCHAR(3)    NOT NULL COMMENT 'Currency of the amounts',
+    due_date               DATE          NOT NULL COMMENT 'Day the line is due',
+    quantity               DECIMAL(16,3) NOT NULL COMMENT 'Units ordered',
+    unit_price             DECIMAL(14,4) NOT NULL COMMENT 'Price per unit, currency units',
+    line_amount            DECIMAL(16,2) NOT NULL COMMENT 'Line amount, currency units',
+    standard_unit_cost     DECIMAL(14,4) NULL COMMENT 'MATERIAL standard cost valid on the order day (erp.standard_costs), NULL without one',
+    standard_amount        DECIMAL(16,2) NULL COMMENT 'quantity x standard_unit_cost, currency units',
+    price_variance_amount  DECIMAL(16,2) NULL COMMENT 'line_amount - standard_amount (positive = paid above standard), currency units',
+    updated_at             DATETIME(6)   NOT NULL COMMENT 'When the platform last wrote this row (UTC)',
+    PRIMARY KEY (date, po_line_id),
+    KEY idx_fpol_date_key (date_key),
+    KEY idx_fpol_due (due_date_key),
+    KEY idx_fpol_supplier (supplier_key),
+    KEY idx_fpol_material (material_key),
+    KEY idx_fpol_factory (factory_key),
+    KEY idx_fpol_buyer (buyer_employee_key)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci
+  COMMENT='Purchase order lines by order day with standard-cost price variance';

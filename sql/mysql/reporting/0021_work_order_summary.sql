@@ -1,0 +1,25 @@
+CREATE TABLE IF NOT EXISTS work_order_summary (
+    date                DATE          NOT NULL COMMENT 'Day (UTC) of the planned start of the work order',
+    work_order_id       BIGINT        NOT NULL COMMENT 'Work order (manufacturing.work_orders)',
+    work_order_number   VARCHAR(64)   NOT NULL COMMENT 'Business number of the work order',
+    product_id          BIGINT        NOT NULL COMMENT 'Product made (master.products)',
+    sku                 VARCHAR(64)   NULL COMMENT 'SKU of the product (master.products); NULL when the product is unknown to master data',
+    factory_id          BIGINT        NOT NULL COMMENT 'Factory of the work order',
+    line_id             BIGINT        NOT NULL COMMENT 'Production line of the work order',
+    date_started        DATE          NULL COMMENT 'Day (UTC) the work order actually started; NULL if not started',
+    date_completed      DATE          NULL COMMENT 'Day (UTC) the work order actually ended; NULL if not ended',
+    quantity_planned    INT           NOT NULL COMMENT 'Quantity planned, units',
+    quantity_completed  INT           NOT NULL COMMENT 'Quantity completed, units',
+    quantity_scrap      INT           NOT NULL COMMENT 'Quantity scrapped, units',
+    labor_hours_actual  DECIMAL(10,2) NOT NULL COMMENT 'All labour hours booked on the order, hours',
+    labor_cost          DECIMAL(16,2) NOT NULL COMMENT 'All labour cost booked on the order, currency units',
+    material_cost       DECIMAL(16,2) NOT NULL COMMENT 'Material consumed on the order: quantity x unit cost, currency units',
+    scrap_cost          DECIMAL(16,2) NOT NULL COMMENT 'Material scrapped on the order: scrap quantity x unit cost, currency units',
+    cost_actual         DECIMAL(16,2) NOT NULL COMMENT 'labor_cost + material_cost + scrap_cost, currency units',
+    status              VARCHAR(20)   NOT NULL COMMENT 'Work order status (PLANNED, RELEASED, IN_PROGRESS, COMPLETED, CLOSED, CANCELLED)',
+    updated_at          DATETIME(6)   NOT NULL COMMENT 'When the platform last wrote this row (UTC)',
+    PRIMARY KEY (date, work_order_id),
+    KEY idx_work_order_date (date_started DESC),
+    KEY idx_work_order_line_date (line_id, date DESC)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci
+  COMMENT='One row per work order: plan, output, scrap, labour and actual cost';

@@ -1,0 +1,3 @@
+-- Material quantity consumed in the window (manufacturing).
+SELECT coalesce(sum(quantity), 0) FROM material_consumption
+WHERE consumed_at >= %(start)s AND consumed_at < %(end)s

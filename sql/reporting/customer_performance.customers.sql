@@ -1,0 +1,3 @@
+-- Name and payment terms of every customer (master database), joined on customer_id.
+SELECT customer_id::bigint AS customer_id, customer_name, payment_terms_days
+FROM customers

@@ -1,0 +1,3 @@
+-- Name of every customer (master database), joined on customer_id.
+SELECT customer_id::bigint AS customer_id, customer_name
+FROM customers
