@@ -180,12 +180,11 @@ def as_dicts(rows: list, names: list[str]) -> list[dict[str, Any]]:
 def _markdown(rows: list[dict[str, Any]]) -> str:
     if not rows:
         return "_none_"
-    names = list(rows[0])
+    names = list(dict.fromkeys(name for row in rows for name in row))
     lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
     for row in rows:
-        lines.append(
-            "| " + " | ".join("NULL" if row[n] is None else str(row[n]) for n in names) + " |"
-        )
+        cells = ("NULL" if row.get(n) is None else str(row[n]) for n in names)
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
