@@ -98,9 +98,10 @@ def _physical(settings: Settings) -> float:
     os.close(fd)
     try:
         with pg.connect(settings.pg_primary, SOURCE_DB) as conn, conn.cursor() as cur:
-            with open(path, "wb") as handle, cur.copy(
-                f"COPY ({SELECT}) TO STDOUT WITH (FORMAT csv, NULL '\\N')"
-            ) as copy:
+            with (
+                open(path, "wb") as handle,
+                cur.copy(f"COPY ({SELECT}) TO STDOUT WITH (FORMAT csv, NULL '\\N')") as copy,
+            ):
                 for block in copy:
                     handle.write(block)
         with mysql.connect(target, database=TARGET_DB, local_infile=True) as conn:
@@ -123,19 +124,31 @@ def _pandas(settings: Settings, rows: int) -> tuple[float, int]:
     source = settings.pg_primary
     target = settings.target("reporting")
     pg_url = sqlalchemy.URL.create(
-        "postgresql+psycopg", username=source.user, password=source.password or None,
-        host=source.host, port=source.port, database=SOURCE_DB,
+        "postgresql+psycopg",
+        username=source.user,
+        password=source.password or None,
+        host=source.host,
+        port=source.port,
+        database=SOURCE_DB,
     )
     my_url = sqlalchemy.URL.create(
-        "mysql+pymysql", username=target.user, password=target.password or None,
-        host=target.host, port=target.port, database=TARGET_DB,
+        "mysql+pymysql",
+        username=target.user,
+        password=target.password or None,
+        host=target.host,
+        port=target.port,
+        database=TARGET_DB,
     )
     started = time.perf_counter()
     frame = pd.read_sql(f"{SELECT} ORDER BY id LIMIT {rows}", sqlalchemy.create_engine(pg_url))
     frame["event_ts"] = frame["event_ts"].dt.tz_convert("UTC").dt.tz_localize(None)
     frame.to_sql(
-        "bench_pandas", sqlalchemy.create_engine(my_url), if_exists="append", index=False,
-        chunksize=1000, method="multi",
+        "bench_pandas",
+        sqlalchemy.create_engine(my_url),
+        if_exists="append",
+        index=False,
+        chunksize=1000,
+        method="multi",
     )
     return time.perf_counter() - started, len(frame)
 
@@ -144,12 +157,20 @@ def _platform(settings: Settings) -> tuple[float, str]:
     source = settings.pg_primary
     target = settings.target("reporting")
     pg_resource = PostgresSource(
-        logical="bench", database=SOURCE_DB, host=source.host, port=source.port,
-        user=source.user, password=source.password,
+        logical="bench",
+        database=SOURCE_DB,
+        host=source.host,
+        port=source.port,
+        user=source.user,
+        password=source.password,
     )
     db = MySQLDatabase(
-        logical="reporting", database=TARGET_DB, host=target.host, port=target.port,
-        user=target.user, password=target.password,
+        logical="reporting",
+        database=TARGET_DB,
+        host=target.host,
+        port=target.port,
+        user=target.user,
+        password=target.password,
     )
     schema = TableSchema(SCHEMA.database, "bench_platform", SCHEMA.columns, SCHEMA.grain, "")
     window = Window(date(2025, 1, 1), date(2025, 1, 29))

@@ -24,8 +24,10 @@ def mysql_instance_env(contracts, monkeypatch):
         cur.execute(f"DROP DATABASE IF EXISTS {mysql.quote_ident(name)}")
         cur.execute(f"CREATE DATABASE {mysql.quote_ident(name)} CHARACTER SET utf8mb4")
     for key, value in {
-        "DAGSTER_MYSQL_HOST": target.host, "DAGSTER_MYSQL_PORT": str(target.port),
-        "DAGSTER_MYSQL_USER": target.user, "DAGSTER_MYSQL_PASSWORD": target.password,
+        "DAGSTER_MYSQL_HOST": target.host,
+        "DAGSTER_MYSQL_PORT": str(target.port),
+        "DAGSTER_MYSQL_USER": target.user,
+        "DAGSTER_MYSQL_PASSWORD": target.password,
         "DAGSTER_MYSQL_DB": name,
     }.items():
         monkeypatch.setenv(key, value)
@@ -41,8 +43,11 @@ def test_materialisation_runs_and_checks_are_stored_in_mysql(mysql_instance_env)
     with dg.instance_for_test(overrides=overrides) as instance:
         assert type(instance.run_storage).__name__ == "MySQLRunStorage"
         result = harness.materialize(
-            harness.defs(), "reporting", "machine_performance_daily",
-            day=date(2025, 1, 20), instance=instance,
+            harness.defs(),
+            "reporting",
+            "machine_performance_daily",
+            day=date(2025, 1, 20),
+            instance=instance,
         )
         assert result.success
         record = instance.get_latest_materialization_event(key)

@@ -30,6 +30,8 @@ import dagster as dg
 from pydantic import Field
 
 from genims_platform.audit import business_rules, compliance
+from genims_platform.lib.environment import audit_connection
+from genims_platform.lib.environment import env_value as _env
 from genims_platform.lib.tables import TableSpec
 
 AUDIT_TABLES: list[TableSpec] = [*compliance.TABLES, *business_rules.TABLES]
@@ -108,39 +110,12 @@ class AuditBlob(dg.ConfigurableResource):
         return AzureBlobStore(self.connection_string)
 
 
-def _env(name: str, default, environ: Mapping[str, str]):
-    if environ.get(name, "") != "":
-        return dg.EnvVar.int(name) if isinstance(default, int) else dg.EnvVar(name)
-    return default
-
-
 def audit_resources(environ: Mapping[str, str] | None = None) -> dict[str, object]:
     """Resources of the pipeline; only the presence of variables is looked at here."""
-    from genims_platform.catalog import TARGET_DATABASES
-
     environ = os.environ if environ is None else environ
-    own = environ.get("MYSQL_AUDIT_INGEST_PASSWORD", "") != ""
-    user = (
-        _env("MYSQL_AUDIT_INGEST_USER", "genims_audit_ingest", environ)
-        if own
-        else _env("MYSQL_AUDIT_USER", "root", environ)
-    )
-    password = (
-        dg.EnvVar("MYSQL_AUDIT_INGEST_PASSWORD")
-        if own
-        else _env("MYSQL_AUDIT_PASSWORD", "", environ)
-    )
     return {
         INGEST_RESOURCE: AuditDatabase(
-            database=_env("MYSQL_AUDIT_DB", TARGET_DATABASES["audit"], environ),
-            host=_env("MYSQL_AUDIT_HOST", "127.0.0.1", environ),
-            port=_env("MYSQL_AUDIT_PORT", 3306, environ),
-            user=user,
-            password=password,
-            charset=_env("MYSQL_AUDIT_CHARSET", "utf8mb4", environ),
-            timeout=_env("MYSQL_AUDIT_TIMEOUT", 30, environ),
-            ssl_ca=_env("MYSQL_AUDIT_SSL_CA", "", environ),
-            ssl_verify_identity=_env("MYSQL_AUDIT_SSL_VERIFY_IDENTITY", "true", environ),
+            **audit_connection("ingest", environ),
             batch_size=_env("AUDIT_BATCH_SIZE", 5000, environ),
             max_lag_s=_env("AUDIT_MAX_LAG_SECONDS", 300, environ),
             max_backlog=_env("AUDIT_MAX_BACKLOG", 100_000, environ),

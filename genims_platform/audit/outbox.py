@@ -32,7 +32,7 @@ from genims_platform.audit.canonical import UtcText, loads_exact
 _TS = "to_char({c} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
 READ_BATCH = f"""
-SELECT event_id, txid::text, {_TS.format(c="tx_ts")}, {_TS.format(c="stmt_ts")},
+SELECT event_id, txid::text AS txid_text, {_TS.format(c="tx_ts")}, {_TS.format(c="stmt_ts")},
        {_TS.format(c="captured_at")}, db_user, app_name, host(client_addr), actor,
        schema_name, table_name, operation, pk::text, old_row::text, new_row::text
 FROM genims.outbox
@@ -60,7 +60,7 @@ SELECT EXISTS (SELECT 1 FROM genims.outbox
 """
 
 LAST_BELOW_HORIZON = """
-SELECT txid::text, event_id FROM genims.outbox
+SELECT txid::text AS txid_text, event_id FROM genims.outbox
 WHERE txid < %(horizon)s::text::xid8
 ORDER BY txid DESC, event_id DESC LIMIT 1
 """

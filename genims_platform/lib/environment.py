@@ -17,10 +17,39 @@ from genims_platform.lib.keys import mysql_resource_key, pg_resource_key
 from genims_platform.lib.resources import MySQLDatabase, PostgresSource
 
 
-def _env(name: str, default, environ: Mapping[str, str]):
+def env_value(name: str, default, environ: Mapping[str, str]):
+    """`EnvVar(name)` when the variable is set (an int one when the default is an int), else
+    the default."""
     if environ.get(name, "") != "":
         return dg.EnvVar.int(name) if isinstance(default, int) else dg.EnvVar(name)
     return default
+
+
+_env = env_value
+
+
+def audit_connection(role: str, environ: Mapping[str, str]) -> dict[str, object]:
+    """Connection fields of the audit database for one of its roles (`ingest`, `compliance`,
+    `retention`): the role's own account when `MYSQL_AUDIT_<ROLE>_PASSWORD` is set, else the
+    owner account of `MYSQL_AUDIT_USER`."""
+    prefix = f"MYSQL_AUDIT_{role.upper()}"
+    if environ.get(f"{prefix}_PASSWORD", "") != "":
+        user = _env(f"{prefix}_USER", f"genims_audit_{role}", environ)
+        password = dg.EnvVar(f"{prefix}_PASSWORD")
+    else:
+        user = _env("MYSQL_AUDIT_USER", "root", environ)
+        password = _env("MYSQL_AUDIT_PASSWORD", "", environ)
+    return {
+        "database": _env("MYSQL_AUDIT_DB", TARGET_DATABASES["audit"], environ),
+        "host": _env("MYSQL_AUDIT_HOST", "127.0.0.1", environ),
+        "port": _env("MYSQL_AUDIT_PORT", 3306, environ),
+        "user": user,
+        "password": password,
+        "charset": _env("MYSQL_AUDIT_CHARSET", "utf8mb4", environ),
+        "timeout": _env("MYSQL_AUDIT_TIMEOUT", 30, environ),
+        "ssl_ca": _env("MYSQL_AUDIT_SSL_CA", "", environ),
+        "ssl_verify_identity": _env("MYSQL_AUDIT_SSL_VERIFY_IDENTITY", "true", environ),
+    }
 
 
 def physical_source_names(environ: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -67,14 +67,10 @@ class BackupStorage(dg.ConfigurableResource):
         return RetentionPolicy.from_settings(settings)
 
 
-def _env(name: str, default, environ: Mapping[str, str]):
-    if environ.get(name, "") != "":
-        return dg.EnvVar.int(name) if isinstance(default, int) else dg.EnvVar(name)
-    return default
-
-
 def backup_resources(environ: Mapping[str, str] | None = None) -> dict[str, object]:
     """The backup storage resource; only the presence of variables is looked at here."""
+    from genims_platform.lib.environment import env_value as _env
+
     environ = os.environ if environ is None else environ
     return {
         STORAGE_RESOURCE: BackupStorage(

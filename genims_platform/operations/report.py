@@ -302,42 +302,16 @@ class ReportBlob(dg.ConfigurableResource):
         return AzureBlobStore(self.connection_string)
 
 
-def _env(name: str, default, environ: Mapping[str, str]):
-    if environ.get(name, "") != "":
-        return dg.EnvVar.int(name) if isinstance(default, int) else dg.EnvVar(name)
-    return default
-
-
 def report_resources(environ: Mapping[str, str] | None = None) -> dict[str, object]:
     """The reader (compliance account when its password is set, else the owner) and the blob
     store; only the presence of variables is looked at here, never a secret."""
-    from genims_platform.catalog import TARGET_DATABASES
+    from genims_platform.lib.environment import audit_connection
+    from genims_platform.lib.environment import env_value as _env
     from genims_platform.lib.resources import MySQLDatabase
 
     environ = os.environ if environ is None else environ
-    own = environ.get("MYSQL_AUDIT_COMPLIANCE_PASSWORD", "") != ""
-    user = (
-        _env("MYSQL_AUDIT_COMPLIANCE_USER", "genims_audit_compliance", environ)
-        if own
-        else _env("MYSQL_AUDIT_USER", "root", environ)
-    )
-    password = (
-        dg.EnvVar("MYSQL_AUDIT_COMPLIANCE_PASSWORD")
-        if own
-        else _env("MYSQL_AUDIT_PASSWORD", "", environ)
-    )
     return {
-        READER_RESOURCE: MySQLDatabase(
-            logical="audit",
-            database=_env("MYSQL_AUDIT_DB", TARGET_DATABASES["audit"], environ),
-            host=_env("MYSQL_AUDIT_HOST", "127.0.0.1", environ),
-            port=_env("MYSQL_AUDIT_PORT", 3306, environ),
-            user=user,
-            password=password,
-            charset=_env("MYSQL_AUDIT_CHARSET", "utf8mb4", environ),
-            timeout=_env("MYSQL_AUDIT_TIMEOUT", 30, environ),
-            ssl_ca=_env("MYSQL_AUDIT_SSL_CA", "", environ),
-        ),
+        READER_RESOURCE: MySQLDatabase(logical="audit", **audit_connection("compliance", environ)),
         BLOB_RESOURCE: ReportBlob(
             connection_string=_env(
                 "AZURE_STORAGE_CONNECTION_STRING", "UseDevelopmentStorage=true", environ

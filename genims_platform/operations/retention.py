@@ -280,38 +280,18 @@ class LegalHoldConfig(dg.Config):
     operator: str = Field(default="", description="Who asked (recorded).")
 
 
-def _env(name: str, default, environ: Mapping[str, str]):
-    if environ.get(name, "") != "":
-        return dg.EnvVar.int(name) if isinstance(default, int) else dg.EnvVar(name)
-    return default
-
-
 def retention_resources(environ: Mapping[str, str] | None = None) -> dict[str, object]:
     """The retention account's connection and the retention options; only the presence of
     variables is looked at here."""
     import os
 
-    from genims_platform.catalog import TARGET_DATABASES
+    from genims_platform.lib.environment import audit_connection
+    from genims_platform.lib.environment import env_value as _env
     from genims_platform.lib.resources import MySQLDatabase
 
     environ = os.environ if environ is None else environ
-    own = environ.get("MYSQL_AUDIT_RETENTION_PASSWORD", "") != ""
     return {
-        RETENTION_DB: MySQLDatabase(
-            logical="audit",
-            database=_env("MYSQL_AUDIT_DB", TARGET_DATABASES["audit"], environ),
-            host=_env("MYSQL_AUDIT_HOST", "127.0.0.1", environ),
-            port=_env("MYSQL_AUDIT_PORT", 3306, environ),
-            user=_env("MYSQL_AUDIT_RETENTION_USER", "genims_audit_retention", environ)
-            if own
-            else _env("MYSQL_AUDIT_USER", "root", environ),
-            password=dg.EnvVar("MYSQL_AUDIT_RETENTION_PASSWORD")
-            if own
-            else _env("MYSQL_AUDIT_PASSWORD", "", environ),
-            charset=_env("MYSQL_AUDIT_CHARSET", "utf8mb4", environ),
-            timeout=_env("MYSQL_AUDIT_TIMEOUT", 30, environ),
-            ssl_ca=_env("MYSQL_AUDIT_SSL_CA", "", environ),
-        ),
+        RETENTION_DB: MySQLDatabase(logical="audit", **audit_connection("retention", environ)),
         RETENTION_OPTIONS: RetentionOptions(
             connection_string=_env(
                 "AZURE_STORAGE_CONNECTION_STRING", "UseDevelopmentStorage=true", environ

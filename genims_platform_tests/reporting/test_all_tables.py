@@ -49,7 +49,11 @@ def _run(definitions, specs, instance, *, key=None, start=None, end=None):
             "dagster/asset_partition_range_end": end,
         }
     result = dg.materialize(
-        assets, instance=instance, resources=build_resources(), partition_key=key, tags=tags,
+        assets,
+        instance=instance,
+        resources=build_resources(),
+        partition_key=key,
+        tags=tags,
         raise_on_error=False,
     )
     failed = [
@@ -99,8 +103,9 @@ def test_every_daily_table_is_idempotent_and_ranged_equals_single_days(plant, de
 
 def test_every_monthly_table_is_idempotent_and_ranged_equals_single_months(plant, definitions):
     with dg.instance_for_test() as instance:
-        _run(definitions, MONTHLY, instance, start=MONTHS[0].isoformat(),
-             end=MONTHS[-1].isoformat())
+        _run(
+            definitions, MONTHLY, instance, start=MONTHS[0].isoformat(), end=MONTHS[-1].isoformat()
+        )
         ranged = _snapshot(plant, MONTHLY, MONTHS[0], MONTHS[-1])
         assert all(not frame.empty for frame in ranged.values())
         for month in MONTHS:
