@@ -145,6 +145,7 @@ class AuditSettings:
     max_backlog: int = 100_000
     retention_days: int = 2555
     digest_container: str = "genims-audit-digests"
+    outbox_keep_hours: int = 168
 
     @property
     def accounts(self) -> tuple[AuditAccount, ...]:
@@ -380,6 +381,7 @@ def _audit(env: Mapping[str, str]) -> AuditSettings:
         max_backlog=_int(env, "AUDIT_MAX_BACKLOG", 100_000, minimum=1),
         retention_days=_int(env, "AUDIT_RETENTION_DAYS", 2555, minimum=1),
         digest_container=container,
+        outbox_keep_hours=_int(env, "AUDIT_OUTBOX_KEEP_HOURS", 168, minimum=0),
     )
 
 

@@ -32,6 +32,7 @@ from pydantic import Field
 from genims_platform.audit import business_rules, compliance
 from genims_platform.lib.environment import audit_connection
 from genims_platform.lib.environment import env_value as _env
+from genims_platform.lib.errors import first_line
 from genims_platform.lib.tables import TableSpec
 
 AUDIT_TABLES: list[TableSpec] = [*compliance.TABLES, *business_rules.TABLES]
@@ -80,6 +81,7 @@ class AuditDatabase(dg.ConfigurableResource):
     batch_size: int = 5000
     max_lag_s: int = 300
     max_backlog: int = 100_000
+    outbox_keep_hours: int = 168
 
     def db(self):
         from genims_platform.lib.resources import MySQLDatabase
@@ -119,6 +121,7 @@ def audit_resources(environ: Mapping[str, str] | None = None) -> dict[str, objec
             batch_size=_env("AUDIT_BATCH_SIZE", 5000, environ),
             max_lag_s=_env("AUDIT_MAX_LAG_SECONDS", 300, environ),
             max_backlog=_env("AUDIT_MAX_BACKLOG", 100_000, environ),
+            outbox_keep_hours=_env("AUDIT_OUTBOX_KEEP_HOURS", 168, environ),
         ),
         BLOB_RESOURCE: AuditBlob(
             connection_string=_env(
@@ -222,6 +225,31 @@ def _health(context, audit: AuditDatabase, sources: list[str]) -> dict:
                 else first_line(error),
             }
     return out
+
+
+def _purge_outboxes(context, audit: AuditDatabase, db, results) -> int:
+    """Delete events audited more than AUDIT_OUTBOX_KEEP_HOURS ago from the outboxes of the
+    sources this run reached; housekeeping, so a failure is a warning, never a failed run."""
+    from genims_platform.audit.ingest import purge_delivered
+
+    if audit.outbox_keep_hours <= 0:
+        return 0
+    keep = timedelta(hours=audit.outbox_keep_hours)
+    purged = 0
+    for result in results:
+        if result.error:
+            continue
+        try:
+            done = purge_delivered(
+                getattr(context.resources, f"pg_{result.logical}"), db, result.logical, keep=keep
+            )
+        except Exception as error:
+            context.log.warning(f"{result.logical}: outbox purge failed: {first_line(error)}")
+            continue
+        if done.skipped.startswith("this login"):
+            context.log.warning(f"{result.logical}: outbox not purged: {done.skipped}")
+        purged += done.deleted
+    return purged
 
 
 def _markdown(health: dict) -> str:
@@ -337,6 +365,7 @@ def _ingest_asset(database: str):
             raise dg.Failure(
                 description="no source could be ingested: " + "; ".join(errors),
             )
+        purged = _purge_outboxes(context, audit, db, results)
         health = _health(context, audit, _sources())
         for logical, h in health.items():
             context.log_event(
@@ -371,6 +400,7 @@ def _ingest_asset(database: str):
             "oldest_pending_age_seconds": dg.MetadataValue.float(float(oldest)),
             "backlog_by_source": dg.MetadataValue.md(_markdown(health)),
             "duration_seconds": dg.MetadataValue.float(round(elapsed, 3)),
+            "outbox_events_purged": dg.MetadataValue.int(purged),
             "events_per_second": dg.MetadataValue.float(
                 round(events / elapsed, 1) if elapsed else 0
             ),

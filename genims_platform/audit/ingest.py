@@ -34,7 +34,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -284,6 +284,66 @@ def ingest_batch(
     result.batches = 1
     result.cursor = cursor.position
     return len(batch), result
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    """What the outbox purge of one source did: events deleted, up to which position, or why
+    it did nothing."""
+
+    logical: str
+    deleted: int = 0
+    upto: tuple[int, int] | None = None
+    skipped: str = ""
+
+
+LAST_AUDITED_BEFORE = (
+    "SELECT transaction_id, source_event_id FROM system_audit_log "
+    "WHERE source_db = %s AND source_generation = %s AND created_at < %s "
+    "ORDER BY created_at DESC, transaction_id DESC, source_event_id DESC LIMIT 1"
+)
+
+
+def purge_delivered(
+    pg: PostgresSource,
+    db: MySQLDatabase,
+    logical: str,
+    *,
+    keep: timedelta,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> PurgeResult:
+    """Delete from the source's outbox the events that were audited more than `keep` ago.
+
+    The position comes from the audit database (the last event of the current generation
+    audited before the cutoff, never beyond the committed cursor), so an event is deleted only
+    once its audit row has been committed for `keep`; a source whose identity changed since
+    (a restore, a failover not yet ingested) is left alone. Only the capture's owner may purge:
+    another login gets `skipped`, not an error.
+    """
+    cutoff = (now() - keep).astimezone(UTC).replace(tzinfo=None)
+    with db.connect() as conn, conn.cursor() as cur:
+        cursor = read_cursor(cur, logical, lock=False)
+        row = None
+        if cursor is not None:
+            cur.execute(LAST_AUDITED_BEFORE, (logical, cursor.generation, cutoff))
+            row = cur.fetchone()
+        conn.rollback()
+    if cursor is None or row is None:
+        return PurgeResult(logical, skipped="nothing audited before the cutoff")
+    upto = min((int(row[0]), int(row[1])), cursor.position)
+    with pg.connect(primary=True) as pconn:
+        if outbox.read_epoch(pconn) != cursor.epoch:
+            pconn.rollback()
+            return PurgeResult(logical, skipped="the source's identity changed; ingest first")
+        try:
+            deleted = outbox.purge(pconn, upto)
+        except psycopg.errors.InsufficientPrivilege:
+            pconn.rollback()
+            return PurgeResult(
+                logical, skipped="this login may not call genims.outbox_purge (owner only)"
+            )
+        pconn.commit()
+    return PurgeResult(logical, deleted, upto)
 
 
 RETRYABLE = (1205, 1213)  # lock wait timeout, deadlock: the batch was rolled back, try again

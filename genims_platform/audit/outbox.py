@@ -173,6 +173,15 @@ def last_position(conn: psycopg.Connection, horizon: int) -> tuple[int, int]:
     return (int(row[0]), int(row[1])) if row else (0, 0)
 
 
+def purge(conn: psycopg.Connection, upto: tuple[int, int]) -> int:
+    """Delete the events at or before `upto` (and below the horizon) with
+    `genims.outbox_purge`, which only the capture's owner may call; returns how many."""
+    row = conn.execute(
+        "SELECT genims.outbox_purge(%s::text::xid8, %s)", (str(upto[0]), upto[1])
+    ).fetchone()
+    return int(row[0])
+
+
 def read_backlog(conn: psycopg.Connection, after: tuple[int, int], cap: int = 1_000_000) -> Backlog:
     params = {"txid": str(after[0]), "event_id": after[1], "cap": cap}
     count, age = conn.execute(BACKLOG, params).fetchone()
