@@ -30,6 +30,7 @@ def defs() -> dg.Definitions:
     from genims_platform.operations.definitions import operations_definitions
     from genims_platform.reporting.tables import REPORTING_TABLES
     from genims_platform.sources.assets import build_source_observations
+    from genims_platform.sources.checks import build_source_checks
 
     start = history_start()
     targets = physical_target_names()
@@ -55,7 +56,8 @@ def defs() -> dg.Definitions:
             target=dg.AssetSelection.assets(*source_keys),
             default_status=dg.DefaultSensorStatus.RUNNING,
             minimum_interval_seconds=30,
-            description="Observes the source databases' change markers every 5 minutes.",
+            description="Observes the source databases' change markers every 5 minutes and "
+            "runs their dates_plausible checks hourly.",
         ),
     ]
     for policy in automation.TARGET_POLICIES:
@@ -72,6 +74,7 @@ def defs() -> dg.Definitions:
     definitions = dg.Definitions.merge(
         dg.Definitions(
             assets=[*observations, *table_assets],
+            asset_checks=build_source_checks(reads),
             resources=build_resources(),
             sensors=sensors,
             executor=dg.in_process_executor,

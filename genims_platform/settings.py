@@ -91,6 +91,7 @@ class EtlSettings:
     audit_interval_s: int = 60
     error_threshold: int = 5
     log_dir: str = "logs/etl/"
+    source_check_lookback_hours: int = 48
 
 
 @dataclass(frozen=True)
@@ -467,6 +468,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             audit_interval_s=_int(env, "ETL_AUDIT_INTERVAL", 60, minimum=1),
             error_threshold=_int(env, "ETL_ERROR_THRESHOLD", 5, minimum=1),
             log_dir=_get(env, "ETL_LOG_DIR", "logs/etl/"),
+            source_check_lookback_hours=_int(env, "SOURCE_CHECK_LOOKBACK_HOURS", 48, minimum=1),
         ),
         data_sync=DataSyncSettings(
             batch_size=sync_batch,
