@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -90,6 +91,27 @@ def audited_ids(owner, logical: str) -> list[int]:
         (logical,),
     )
     return [int(r[0]) for r in rows]
+
+
+def all_audited_ids(owner, logical: str) -> set[int]:
+    """Event ids audited in any generation of `logical`."""
+    rows = owner.query(
+        "SELECT source_event_id FROM system_audit_log WHERE source_db = %s", (logical,)
+    )
+    return {int(r[0]) for r in rows}
+
+
+def settle(settings: Settings, owner, ingest_db, logical: str) -> list[int]:
+    """Drain until every committed event below the horizon is in (the horizon is shared with
+    other sessions of the cluster); returns the outbox's event ids."""
+    deadline = time.monotonic() + 60
+    while True:
+        drain(settings, ingest_db, [logical])
+        ids = outbox_ids(settings, logical)
+        if set(ids) <= all_audited_ids(owner, logical):
+            return ids
+        assert time.monotonic() < deadline, "events still missing"
+        time.sleep(0.2)
 
 
 def root_connection(settings: Settings):

@@ -17,9 +17,9 @@ from genims_platform.lib import mysql, pg
 from genims_platform.lib.resources import dispose_pools
 from genims_platform_tests.audit.conftest import (
     audited_ids,
-    drain,
     insert_setting,
     outbox_ids,
+    settle,
     source,
 )
 
@@ -57,32 +57,10 @@ def _killed_run(logical: str, when: str) -> int:
     return out.returncode
 
 
-def all_audited_ids(owner, logical: str) -> set[int]:
-    """Event ids audited in any generation of `logical`."""
-    rows = owner.query(
-        "SELECT source_event_id FROM system_audit_log WHERE source_db = %s", (logical,)
-    )
-    return {int(r[0]) for r in rows}
-
-
-def _settle(settings, owner, ingest_db, logical: str) -> None:
-    """Drain until every committed event below the horizon is in (the horizon is shared with
-    other sessions of the cluster)."""
-    import time
-
-    deadline = time.monotonic() + 60
-    while True:
-        drain(settings, ingest_db, [logical])
-        if set(outbox_ids(settings, logical)) <= all_audited_ids(owner, logical):
-            return
-        assert time.monotonic() < deadline, "events still missing"
-        time.sleep(0.2)
-
-
 @pytest.mark.parametrize("when", ["before_commit", "after_commit"])
 def test_a_killed_run_loses_and_duplicates_nothing(audit_settings, owner, ingest_db, when):
     settings = audit_settings
-    _settle(settings, owner, ingest_db, "quality")
+    settle(settings, owner, ingest_db, "quality")
     for _ in range(7):
         insert_setting(settings, "quality", f"kill-{uuid.uuid4().hex[:8]}")
     before = len(audited_ids(owner, "quality"))
@@ -90,14 +68,14 @@ def test_a_killed_run_loses_and_duplicates_nothing(audit_settings, owner, ingest
     after_kill = len(audited_ids(owner, "quality"))
     if when == "before_commit":
         assert after_kill == before  # the server rolled the open transaction back
-    _settle(settings, owner, ingest_db, "quality")
+    settle(settings, owner, ingest_db, "quality")
     ids = audited_ids(owner, "quality")
     assert len(ids) == len(set(ids))
 
 
 def test_mysql_connection_lost_mid_batch(audit_settings, owner, ingest_db):
     settings = audit_settings
-    _settle(settings, owner, ingest_db, "maintenance")
+    settle(settings, owner, ingest_db, "maintenance")
     for _ in range(5):
         insert_setting(settings, "maintenance", f"lost-{uuid.uuid4().hex[:8]}")
     before = len(audited_ids(owner, "maintenance"))
@@ -141,7 +119,7 @@ def test_mysql_connection_lost_mid_batch(audit_settings, owner, ingest_db):
     )
     assert len(audited_ids(owner, "maintenance")) == before
     dispose_pools()
-    _settle(settings, owner, ingest_db, "maintenance")
+    settle(settings, owner, ingest_db, "maintenance")
     ids = audited_ids(owner, "maintenance")
     assert len(ids) == len(set(ids)) and set(pending) <= set(ids)
 
@@ -158,14 +136,14 @@ def test_unreachable_mysql_gives_a_clear_error(audit_settings):
 
 def test_a_stopped_source_does_not_stop_the_others(audit_settings, owner, ingest_db):
     settings = audit_settings
-    _settle(settings, owner, ingest_db, "wms")
+    settle(settings, owner, ingest_db, "wms")
     insert_setting(settings, "wms", f"down-{uuid.uuid4().hex[:8]}")
     insert_setting(settings, "manufacturing", f"up-{uuid.uuid4().hex[:8]}")
     down = source(settings, "wms").model_copy(update={"port": 1})
     result = ingest_source(down, ingest_db, "wms")
     assert result.error and "(source 'wms')" in result.error and "PG_MASTER_HOST" in result.error
-    _settle(settings, owner, ingest_db, "manufacturing")  # the others keep flowing
-    _settle(settings, owner, ingest_db, "wms")  # and the stopped one catches up, once
+    settle(settings, owner, ingest_db, "manufacturing")  # the others keep flowing
+    settle(settings, owner, ingest_db, "wms")  # and the stopped one catches up, once
     ids = audited_ids(owner, "wms")
     assert len(ids) == len(set(ids))
 
@@ -178,7 +156,7 @@ def test_a_restored_source_starts_a_new_generation_without_duplicates(
     settings = audit_settings
     name = settings.source_db("tms")
     backup = f"{name}_bak"
-    _settle(settings, owner, ingest_db, "tms")
+    settle(settings, owner, ingest_db, "tms")
     dispose_pools()
     pg.drop_database(settings.pg_primary, backup)
     with pg.connect(settings.pg_primary, "postgres", autocommit=True) as conn:
@@ -190,7 +168,7 @@ def test_a_restored_source_starts_a_new_generation_without_duplicates(
     lost = [f"lost-{i}-{uuid.uuid4().hex[:6]}" for i in range(3)]
     for key in lost:
         insert_setting(settings, "tms", key)
-    _settle(settings, owner, ingest_db, "tms")
+    settle(settings, owner, ingest_db, "tms")
     generation = owner.scalar("SELECT source_generation FROM audit_ingest_cursor WHERE feed='tms'")
     audited_before = set(audited_ids(owner, "tms"))
     dispose_pools()
@@ -204,7 +182,7 @@ def test_a_restored_source_starts_a_new_generation_without_duplicates(
     fresh = [f"after-{i}-{uuid.uuid4().hex[:6]}" for i in range(4)]
     for key in fresh:
         insert_setting(settings, "tms", key)
-    _settle(settings, owner, ingest_db, "tms")
+    settle(settings, owner, ingest_db, "tms")
     new_generation = owner.scalar(
         "SELECT source_generation FROM audit_ingest_cursor WHERE feed='tms'"
     )

@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import os
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -24,9 +23,9 @@ from genims_platform.sources import capture
 from genims_platform.sources.contract import apply_contract
 from genims_platform_tests.audit.conftest import (
     audited_ids,
-    drain,
     insert_setting,
     outbox_ids,
+    settle,
     source,
 )
 
@@ -58,24 +57,11 @@ def test_batches_and_the_last_position_follow_numeric_transaction_order(scratch_
         assert [e.txid for e in rest] == [1000, 10000]
 
 
-def _settled(settings, owner, ingest_db, logical: str) -> list[int]:
-    """Drain until every event in the outbox is audited (the horizon is shared with other
-    sessions of the cluster); returns the outbox's event ids."""
-    deadline = time.monotonic() + 60
-    while True:
-        drain(settings, ingest_db, [logical])
-        ids = outbox_ids(settings, logical)
-        if set(ids) <= set(audited_ids(owner, logical)):
-            return ids
-        assert time.monotonic() < deadline, "events still missing"
-        time.sleep(0.2)
-
-
 def test_purge_deletes_only_events_audited_before_the_cutoff(audit_settings, owner, ingest_db):
     settings, logical = audit_settings, "crm"
     for _ in range(3):
         insert_setting(settings, logical, f"purge-{uuid.uuid4().hex[:8]}")
-    delivered = _settled(settings, owner, ingest_db, logical)
+    delivered = settle(settings, owner, ingest_db, logical)
     insert_setting(settings, logical, f"pending-{uuid.uuid4().hex[:8]}")
     pending = sorted(set(outbox_ids(settings, logical)) - set(delivered))
     assert len(pending) == 1
@@ -99,7 +85,7 @@ def test_purge_deletes_only_events_audited_before_the_cutoff(audit_settings, own
     assert outbox_ids(settings, logical) == pending
 
     # The pending event still arrives, once; the audit trail of the purged ones is untouched.
-    _settled(settings, owner, ingest_db, logical)
+    settle(settings, owner, ingest_db, logical)
     audited = audited_ids(owner, logical)
     assert set(delivered + pending) <= set(audited)
     assert len(audited) == len(set(audited))
