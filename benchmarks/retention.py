@@ -170,6 +170,34 @@ def run(rows: int = 50_000, chunk_rows: int = 5000, store: str = "azurite") -> d
     }
 
 
+def report_figures(result: dict[str, float]) -> list[dict]:
+    """The figures `make bench` reports (benchmarks/run.py), next to the plain DELETE."""
+    rows = f"{result['rows']:,} seven-year-old rows, {result['chunk_rows']:,} per chunk"
+    return [
+        {
+            "name": f"retention purge: archive to blob storage, checkpoint, delete ({rows})",
+            "value": result["retention_purge_rows_per_s"],
+            "unit": "/s",
+            "better": "higher",
+            "baseline": result["plain_delete_rows_per_s"],
+            "baseline_name": "one plain DELETE of the same rows",
+        },
+        {
+            "name": "retention purge wall time",
+            "value": result["retention_purge_s"],
+            "unit": "s",
+            "baseline": result["plain_delete_s"],
+            "baseline_name": "one plain DELETE of the same rows",
+        },
+        {
+            "name": "compressed archive per row",
+            "value": result["archive_bytes_per_row"],
+            "unit": "B",
+            "note": f"{result['archive_bytes']:,} B in all; {result['checkpoints']} checkpoints",
+        },
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=50_000)
