@@ -609,6 +609,9 @@ def _analytics_figures(r: dict[str, Any], scale: float | None) -> list[Figure]:
 # 1000-5000 events/minute".
 SEEDS_AUDIT_LATENCY_S = 1.0
 SEEDS_AUDIT_EVENTS_PER_S = 5000 / 60
+PROJECT_AUDIT_EVENTS_PER_S = 20_000.0
+PROJECT_AUDIT_DRAIN_S = 120.0
+PROJECT_VERIFY_ROWS_PER_S = 100_000.0
 
 
 def _audit_figures(r: dict[str, Any], scale: float | None) -> list[Figure]:
@@ -624,6 +627,21 @@ def _audit_figures(r: dict[str, Any], scale: float | None) -> list[Figure]:
             better="higher",
             target=SEEDS_AUDIT_EVENTS_PER_S,
             source="seeds: 1000-5000 events/minute",
+        ),
+        Figure(
+            "ingest with chaining against the project's sustained rate",
+            ingest["events_per_s"],
+            "events/s",
+            better="higher",
+            target=PROJECT_AUDIT_EVENTS_PER_S,
+            source="project target",
+        ),
+        Figure(
+            "a 1,000,000-event backlog drains in",
+            round(1_000_000 / ingest["events_per_s"], 1),
+            "s",
+            target=PROJECT_AUDIT_DRAIN_S,
+            source="project target",
         ),
         Figure(
             f"ingest with chaining, {light['events']:,} single-row setting inserts",
@@ -649,6 +667,8 @@ def _audit_figures(r: dict[str, Any], scale: float | None) -> list[Figure]:
                     baseline=sha2,
                     baseline_name="SHA2 of the rows inside MySQL (hashes only)",
                     better="higher",
+                    target=PROJECT_VERIFY_ROWS_PER_S if key == "python_chain_only" else None,
+                    source="project target" if key == "python_chain_only" else "",
                 )
             )
     latency = r.get("latency")
