@@ -31,11 +31,13 @@ def _daily_times(
     start_hour: int = 7,
     hours: int = 11,
 ) -> np.ndarray:
-    """Poisson arrivals over the month's days, in office hours, sorted."""
+    """Poisson arrivals over the month's days, in office hours, sorted; none at or after the
+    cutoff (a history that ends today stops at the current hour)."""
     counts = rng.poisson(per_day, chunk.end_day - chunk.first_day)
     day = np.repeat(chunk.days, counts)
     ts = day * DAY + start_hour * HOUR + rng.integers(0, hours * 3600, len(day))
-    return np.sort(ts)
+    ts = np.sort(ts)
+    return ts[ts < world.cutoff]
 
 
 def _customer_pick(world: World, rng: np.random.Generator, ts: np.ndarray) -> np.ndarray:

@@ -8,10 +8,12 @@ from genims_platform.simulator.core import DAY, HOUR, NULL_INT, Output
 from genims_platform.simulator.plant import INVENTORY_ACCOUNTS, MODULE_SETTINGS, Plant
 
 
-def _business_ts(rng: np.random.Generator, days: np.ndarray) -> np.ndarray:
-    """Office-hours timestamps on the given days."""
+def _business_ts(rng: np.random.Generator, days: np.ndarray, cutoff_ts: int) -> np.ndarray:
+    """Office-hours timestamps on the given days, never at or after the cutoff (a history that
+    ends today stops at the current hour)."""
     days = np.asarray(days, dtype=np.int64)
-    return days * DAY + 8 * HOUR + rng.integers(0, 9 * HOUR, len(days))
+    ts = days * DAY + 8 * HOUR + rng.integers(0, 9 * HOUR, len(days))
+    return np.minimum(ts, cutoff_ts - 1)
 
 
 def reference_frames(plant: Plant) -> Output:
@@ -22,10 +24,10 @@ def reference_frames(plant: Plant) -> Output:
     first = h.first_day
 
     def before_history(n: int) -> np.ndarray:
-        return _business_ts(rng, first - rng.integers(1, 60, n))
+        return _business_ts(rng, first - rng.integers(1, 60, n), plant.horizon.cutoff_ts)
 
     f = plant.factories
-    created = _business_ts(rng, f["opened_day"])
+    created = _business_ts(rng, f["opened_day"], plant.horizon.cutoff_ts)
     out.add(
         "master.factories",
         factory_id=f["factory_id"],
@@ -66,7 +68,8 @@ def reference_frames(plant: Plant) -> Output:
         criticality=m["criticality"],
         is_active=np.ones(len(m["machine_id"]), bool),
         updated_at=np.maximum(
-            _business_ts(rng, m["install_day"]), before_history(len(m["machine_id"]))
+            _business_ts(rng, m["install_day"], plant.horizon.cutoff_ts),
+            before_history(len(m["machine_id"])),
         ),
     )
     p = plant.products
@@ -88,7 +91,9 @@ def reference_frames(plant: Plant) -> Output:
         standard_cost=costs.current("unit_cost", n_p),
         lifecycle_status=p["lifecycle"],
         launch_date=p["launch_day"],
-        updated_at=_business_ts(rng, np.maximum(last_cost_change, last_price_change)),
+        updated_at=_business_ts(
+            rng, np.maximum(last_cost_change, last_price_change), plant.horizon.cutoff_ts
+        ),
     )
     mt = plant.materials
     n_m = len(mt["material_id"])
@@ -104,11 +109,15 @@ def reference_frames(plant: Plant) -> Output:
         standard_cost=mcost.current("unit_cost", n_m),
         lead_time_days=mt["lead_time"],
         shelf_life_days=mt["shelf_life"],
-        updated_at=_business_ts(rng, last_m_change),
+        updated_at=_business_ts(rng, last_m_change, plant.horizon.cutoff_ts),
     )
     c = plant.customers
-    c_created = _business_ts(rng, c["created_day"])
-    c_updated = np.where(c["churn_day"] != NULL_INT, _business_ts(rng, c["churn_day"]), c_created)
+    c_created = _business_ts(rng, c["created_day"], plant.horizon.cutoff_ts)
+    c_updated = np.where(
+        c["churn_day"] != NULL_INT,
+        _business_ts(rng, c["churn_day"], plant.horizon.cutoff_ts),
+        c_created,
+    )
     out.add(
         "master.customers",
         customer_id=c["customer_id"],
@@ -128,7 +137,7 @@ def reference_frames(plant: Plant) -> Output:
         updated_at=c_updated,
     )
     s = plant.suppliers
-    s_created = _business_ts(rng, s["created_day"])
+    s_created = _business_ts(rng, s["created_day"], plant.horizon.cutoff_ts)
     out.add(
         "master.suppliers",
         supplier_id=s["supplier_id"],
@@ -174,7 +183,7 @@ def reference_frames(plant: Plant) -> Output:
     emp_idx = np.where(has_emp, emp - 1, 0)
     u_created = np.where(
         has_emp,
-        _business_ts(rng, np.maximum(e["hire_day"][emp_idx], first - 900)),
+        _business_ts(rng, np.maximum(e["hire_day"][emp_idx], first - 900), plant.horizon.cutoff_ts),
         before_history(n_u) - 400 * DAY,
     )
     term = np.where(has_emp, e["term_day"][emp_idx], NULL_INT)
@@ -188,7 +197,11 @@ def reference_frames(plant: Plant) -> Output:
         mfa_enabled=u["mfa"],
         is_active=term == NULL_INT,
         created_at=u_created,
-        updated_at=np.where(term != NULL_INT, _business_ts(rng, term) + HOUR, u_created),
+        updated_at=np.where(
+            term != NULL_INT,
+            _business_ts(rng, term, plant.horizon.cutoff_ts - HOUR) + HOUR,
+            u_created,
+        ),
     )
 
     _organisation(out, plant, rng)
@@ -217,11 +230,13 @@ def _organisation(out: Output, plant: Plant, rng: np.random.Generator) -> None:
         factory_id=d["factory_id"],
         parent_department_id=d["parent"],
         cost_center_id=d["cost_center_id"],
-        updated_at=_business_ts(rng, first - rng.integers(30, 400, n_d)),
+        updated_at=_business_ts(rng, first - rng.integers(30, 400, n_d), plant.horizon.cutoff_ts),
     )
     e = plant.employees
     n = len(e["employee_id"])
-    created = _business_ts(rng, np.maximum(e["hire_day"] - rng.integers(5, 30, n), 0))
+    created = _business_ts(
+        rng, np.maximum(e["hire_day"] - rng.integers(5, 30, n), 0), plant.horizon.cutoff_ts
+    )
     changes = np.vstack(
         [
             created,
@@ -268,7 +283,7 @@ def _organisation(out: Output, plant: Plant, rng: np.random.Generator) -> None:
         factory_id=s["factory_id"],
         start_time=[f"{h:02d}:00" for h in s["start_hour"]],
         end_time=[f"{(h + 8) % 24:02d}:00" for h in s["start_hour"]],
-        updated_at=_business_ts(rng, np.full(len(s["code"]), first - 200)),
+        updated_at=_business_ts(rng, np.full(len(s["code"]), first - 200), plant.horizon.cutoff_ts),
     )
     r = plant.sales_reps
     n_r = len(r["sales_rep_id"])
@@ -283,12 +298,12 @@ def _organisation(out: Output, plant: Plant, rng: np.random.Generator) -> None:
         is_active=r["active"],
         updated_at=np.where(
             r["active"],
-            _business_ts(rng, np.full(n_r, first - 30)),
+            _business_ts(rng, np.full(n_r, first - 30), plant.horizon.cutoff_ts),
             e["term_day"][r["employee_id"] - 1] * DAY + 17 * HOUR,
         ),
     )
     c = plant.customers
-    created = _business_ts(rng, c["created_day"]) + HOUR
+    created = _business_ts(rng, c["created_day"], plant.horizon.cutoff_ts - HOUR) + HOUR
     churned = np.where(c["churn_day"] != NULL_INT, c["churn_day"] * DAY + 15 * HOUR, NULL_INT)
     stage = np.where(
         churned != NULL_INT,
@@ -332,7 +347,7 @@ def _catalogue(out: Output, plant: Plant, rng: np.random.Generator) -> None:
         unit=pt["unit"],
         low_limit=pt["low"],
         high_limit=pt["high"],
-        updated_at=_business_ts(rng, np.full(n, first - 100)),
+        updated_at=_business_ts(rng, np.full(n, first - 100), plant.horizon.cutoff_ts),
     )
     ca = plant.carriers
     out.add(
@@ -343,7 +358,9 @@ def _catalogue(out: Output, plant: Plant, rng: np.random.Generator) -> None:
         mode=ca["mode"],
         on_time_target_pct=ca["target"],
         is_active=np.ones(len(ca["code"]), bool),
-        updated_at=_business_ts(rng, np.full(len(ca["code"]), first - 120)),
+        updated_at=_business_ts(
+            rng, np.full(len(ca["code"]), first - 120), plant.horizon.cutoff_ts
+        ),
     )
     ro = plant.routes
     out.add(
@@ -355,7 +372,7 @@ def _catalogue(out: Output, plant: Plant, rng: np.random.Generator) -> None:
         destination_city=ro["city"],
         distance_km=ro["distance"],
         standard_transit_days=ro["transit"],
-        updated_at=_business_ts(rng, np.full(len(ro["city"]), first - 90)),
+        updated_at=_business_ts(rng, np.full(len(ro["city"]), first - 90), plant.horizon.cutoff_ts),
     )
     a = plant.accounts
     n_a = len(a["number"])
@@ -370,7 +387,7 @@ def _catalogue(out: Output, plant: Plant, rng: np.random.Generator) -> None:
         cost_element=a["cost_element"],
         is_inventory=np.isin(a["number"], INVENTORY_ACCOUNTS),
         is_active=np.ones(n_a, bool),
-        updated_at=_business_ts(rng, np.full(n_a, first - 365)),
+        updated_at=_business_ts(rng, np.full(n_a, first - 365), plant.horizon.cutoff_ts),
     )
     pe = plant.periods
     out.add(
@@ -381,14 +398,20 @@ def _catalogue(out: Output, plant: Plant, rng: np.random.Generator) -> None:
         end_date=pe["end_day"],
         status=np.where(pe["closed"], "CLOSED", "OPEN"),
         closed_at=pe["closed_ts"],
-        updated_at=np.where(pe["closed"], pe["closed_ts"], _business_ts(rng, pe["start_day"] - 3)),
+        updated_at=np.where(
+            pe["closed"],
+            pe["closed_ts"],
+            _business_ts(rng, pe["start_day"] - 3, plant.horizon.cutoff_ts),
+        ),
     )
     # effective-dated costs and prices; a revision is recorded a few days before it applies
     pc, mc, pr = plant.product_costs, plant.material_costs, plant.prices
     n_pc, n_mc = len(pc.item), len(mc.item)
     items = np.concatenate([pc.item, mc.item + 10**9])
     valid_from = np.concatenate([pc.valid_from, mc.valid_from])
-    recorded = _business_ts(rng, valid_from - rng.integers(2, 10, n_pc + n_mc))
+    recorded = _business_ts(
+        rng, valid_from - rng.integers(2, 10, n_pc + n_mc), plant.horizon.cutoff_ts
+    )
     out.add(
         "erp.standard_costs",
         standard_cost_id=np.arange(1, n_pc + n_mc + 1),
@@ -403,7 +426,7 @@ def _catalogue(out: Output, plant: Plant, rng: np.random.Generator) -> None:
         updated_at=_closed_by_successor(items, recorded),
     )
     n_pr = len(pr.item)
-    recorded = _business_ts(rng, pr.valid_from - rng.integers(5, 20, n_pr))
+    recorded = _business_ts(rng, pr.valid_from - rng.integers(5, 20, n_pr), plant.horizon.cutoff_ts)
     out.add(
         "erp.price_lists",
         price_list_id=np.arange(1, n_pr + 1),

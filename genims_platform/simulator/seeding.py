@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from tqdm import tqdm
 
@@ -33,8 +33,11 @@ def seed(
     end_date: date,
     replace: bool = False,
     progress: bool = True,
+    now: datetime | None = None,
 ) -> dict[str, int]:
     """Generate `days` days of history of one plant, ending on `end_date` (UTC), and load it.
+
+    A history that ends today stops at the current hour of `now` (default: the wall clock).
 
     Returns the rows loaded per table ("<logical>.<table>"). Raises GenimsError when the source
     tables already hold data and `replace` is false; with `replace` they are emptied first, in
@@ -44,7 +47,7 @@ def seed(
         raise GenimsError(f"scale must be positive, got {scale}")
     if days < 1:
         raise GenimsError(f"days must be at least 1, got {days}")
-    horizon = Horizon.ending(end_date, days)
+    horizon = Horizon.ending(end_date, days, now=now)
     if horizon.cutoff_ts <= horizon.start_ts:
         raise GenimsError(f"end date {end_date} leaves no history before now; pick an earlier date")
     plant = build_plant(seed, Scale(scale), horizon)

@@ -668,3 +668,46 @@ def test_identity_sequences_continue_after_the_seed(seeded):
         ).fetchone()[0]
         conn.rollback()
     assert new > top
+
+
+def test_a_history_that_ends_today_stops_at_the_current_hour(settings):
+    """Seeding up to today (as `make demo` does) at 09:37: nothing is dated at or after 09:00,
+    and every NOT NULL change marker is filled (rows arriving later today are not generated)."""
+    import os
+    import uuid
+
+    from genims_platform.settings import load_settings
+    from genims_platform.simulator import seed as run_seed
+    from genims_platform.sources import capture
+    from genims_platform.sources.contract import apply_contract
+
+    now = datetime(2026, 5, 4, 9, 37, tzinfo=UTC)
+    cutoff = datetime(2026, 5, 4, 9, tzinfo=UTC)
+    tag = uuid.uuid4().hex[:6]
+    names = {logical: f"{settings.source_db(logical)}_{tag}" for logical in SOURCE_DATABASES}
+    own = load_settings(
+        {**os.environ, **{f"PG_DATABASE_{lg.upper()}": n for lg, n in names.items()}}
+    )
+    try:
+        for logical, name in names.items():
+            pg.create_database(own.pg_primary, name)
+            apply_contract(own, logical)
+            capture.install_capture(own, logical)
+        counts = run_seed(
+            own, scale=SCALE, days=10, seed=3, end_date=now.date(), progress=False, now=now
+        )
+        assert counts["crm.leads"] > 0
+        for logical in SOURCE_DATABASES:
+            with pg.connect(own.pg_primary, names[logical], logical=logical) as conn:
+                tables = conn.execute(
+                    "SELECT table_name FROM information_schema.columns "
+                    "WHERE table_schema = 'public' AND column_name = 'updated_at'"
+                ).fetchall()
+                for (table,) in tables:
+                    latest = conn.execute(
+                        sql.SQL("SELECT max(updated_at) FROM {}").format(sql.Identifier(table))
+                    ).fetchone()[0]
+                    assert latest is None or latest < cutoff, (logical, table, latest)
+    finally:
+        for name in names.values():
+            pg.drop_database(own.pg_primary, name)
