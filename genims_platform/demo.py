@@ -168,10 +168,19 @@ def backfill_progress(port: int, backfill_id: str) -> tuple[str, int, int, int]:
     return data["status"], done, failed, targeted
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def run_demo(settings: Settings, options: DemoOptions, log: Callable[[str], None]) -> int:
     from genims_platform import stack
     from genims_platform.bootstrap import init_all
     from genims_platform.simulator import seed
+
+    # Ctrl-C stops everything even when the shell started us with SIGINT ignored (a background
+    # job), and so does SIGTERM (`kill`, a container or service manager stopping us).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
 
     log("1/5 local servers")
     log(stack.format_status(stack.up(settings, log=log)))
