@@ -246,7 +246,7 @@ def _purge_outboxes(context, audit: AuditDatabase, db, results) -> int:
         except Exception as error:
             context.log.warning(f"{result.logical}: outbox purge failed: {first_line(error)}")
             continue
-        if done.skipped.startswith("this login"):
+        if done.not_permitted:
             context.log.warning(f"{result.logical}: outbox not purged: {done.skipped}")
         purged += done.deleted
     return purged

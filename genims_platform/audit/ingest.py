@@ -295,6 +295,7 @@ class PurgeResult:
     deleted: int = 0
     upto: tuple[int, int] | None = None
     skipped: str = ""
+    not_permitted: bool = False
 
 
 LAST_AUDITED_BEFORE = (
@@ -340,7 +341,9 @@ def purge_delivered(
         except psycopg.errors.InsufficientPrivilege:
             pconn.rollback()
             return PurgeResult(
-                logical, skipped="this login may not call genims.outbox_purge (owner only)"
+                logical,
+                skipped="this login may not call genims.outbox_purge (owner only)",
+                not_permitted=True,
             )
         pconn.commit()
     return PurgeResult(logical, deleted, upto)

@@ -25,30 +25,27 @@ def env_value(name: str, default, environ: Mapping[str, str]):
     return default
 
 
-_env = env_value
-
-
 def audit_connection(role: str, environ: Mapping[str, str]) -> dict[str, object]:
     """Connection fields of the audit database for one of its roles (`ingest`, `compliance`,
     `retention`): the role's own account when `MYSQL_AUDIT_<ROLE>_PASSWORD` is set, else the
     owner account of `MYSQL_AUDIT_USER`."""
     prefix = f"MYSQL_AUDIT_{role.upper()}"
     if environ.get(f"{prefix}_PASSWORD", "") != "":
-        user = _env(f"{prefix}_USER", f"genims_audit_{role}", environ)
+        user = env_value(f"{prefix}_USER", f"genims_audit_{role}", environ)
         password = dg.EnvVar(f"{prefix}_PASSWORD")
     else:
-        user = _env("MYSQL_AUDIT_USER", "root", environ)
-        password = _env("MYSQL_AUDIT_PASSWORD", "", environ)
+        user = env_value("MYSQL_AUDIT_USER", "root", environ)
+        password = env_value("MYSQL_AUDIT_PASSWORD", "", environ)
     return {
-        "database": _env("MYSQL_AUDIT_DB", TARGET_DATABASES["audit"], environ),
-        "host": _env("MYSQL_AUDIT_HOST", "127.0.0.1", environ),
-        "port": _env("MYSQL_AUDIT_PORT", 3306, environ),
+        "database": env_value("MYSQL_AUDIT_DB", TARGET_DATABASES["audit"], environ),
+        "host": env_value("MYSQL_AUDIT_HOST", "127.0.0.1", environ),
+        "port": env_value("MYSQL_AUDIT_PORT", 3306, environ),
         "user": user,
         "password": password,
-        "charset": _env("MYSQL_AUDIT_CHARSET", "utf8mb4", environ),
-        "timeout": _env("MYSQL_AUDIT_TIMEOUT", 30, environ),
-        "ssl_ca": _env("MYSQL_AUDIT_SSL_CA", "", environ),
-        "ssl_verify_identity": _env("MYSQL_AUDIT_SSL_VERIFY_IDENTITY", "true", environ),
+        "charset": env_value("MYSQL_AUDIT_CHARSET", "utf8mb4", environ),
+        "timeout": env_value("MYSQL_AUDIT_TIMEOUT", 30, environ),
+        "ssl_ca": env_value("MYSQL_AUDIT_SSL_CA", "", environ),
+        "ssl_verify_identity": env_value("MYSQL_AUDIT_SSL_VERIFY_IDENTITY", "true", environ),
     }
 
 
@@ -71,40 +68,40 @@ def physical_target_names(environ: Mapping[str, str] | None = None) -> dict[str,
 def build_resources(environ: Mapping[str, str] | None = None) -> dict[str, object]:
     environ = os.environ if environ is None else environ
     resources: dict[str, object] = {}
-    timeout = _env("DATA_SYNC_TIMEOUT", 300, environ)
+    timeout = env_value("DATA_SYNC_TIMEOUT", 300, environ)
     for logical, default_name in SOURCE_DATABASES.items():
         resources[pg_resource_key(logical)] = PostgresSource(
             logical=logical,
-            database=_env(f"PG_DATABASE_{logical.upper()}", default_name, environ),
-            host=_env("PG_MASTER_HOST", "127.0.0.1", environ),
-            port=_env("PG_MASTER_PORT", 5432, environ),
-            user=_env("PG_MASTER_USER", "postgres", environ),
-            password=_env("PG_MASTER_PASSWORD", "", environ),
-            sslmode=_env("PG_MASTER_SSLMODE", "prefer", environ),
-            sslrootcert=_env("PG_MASTER_SSLROOTCERT", "", environ),
-            replica_host=_env("PG_REPLICA_HOST", "", environ),
-            replica_port=_env("PG_REPLICA_PORT", 5432, environ),
-            replica_user=_env("PG_REPLICA_USER", "", environ),
-            replica_password=_env("PG_REPLICA_PASSWORD", "", environ),
-            replica_sslmode=_env("PG_REPLICA_SSLMODE", "", environ),
-            replica_sslrootcert=_env("PG_REPLICA_SSLROOTCERT", "", environ),
+            database=env_value(f"PG_DATABASE_{logical.upper()}", default_name, environ),
+            host=env_value("PG_MASTER_HOST", "127.0.0.1", environ),
+            port=env_value("PG_MASTER_PORT", 5432, environ),
+            user=env_value("PG_MASTER_USER", "postgres", environ),
+            password=env_value("PG_MASTER_PASSWORD", "", environ),
+            sslmode=env_value("PG_MASTER_SSLMODE", "prefer", environ),
+            sslrootcert=env_value("PG_MASTER_SSLROOTCERT", "", environ),
+            replica_host=env_value("PG_REPLICA_HOST", "", environ),
+            replica_port=env_value("PG_REPLICA_PORT", 5432, environ),
+            replica_user=env_value("PG_REPLICA_USER", "", environ),
+            replica_password=env_value("PG_REPLICA_PASSWORD", "", environ),
+            replica_sslmode=env_value("PG_REPLICA_SSLMODE", "", environ),
+            replica_sslrootcert=env_value("PG_REPLICA_SSLROOTCERT", "", environ),
             statement_timeout_s=timeout,
         )
-    batch = _env("ETL_BATCH_SIZE", 1000, environ)
+    batch = env_value("ETL_BATCH_SIZE", 1000, environ)
     for logical, default_name in TARGET_DATABASES.items():
         prefix = f"MYSQL_{logical.upper()}"
         resources[mysql_resource_key(logical)] = MySQLDatabase(
             logical=logical,
-            database=_env(f"{prefix}_DB", default_name, environ),
-            host=_env(f"{prefix}_HOST", "127.0.0.1", environ),
-            port=_env(f"{prefix}_PORT", 3306, environ),
-            user=_env(f"{prefix}_USER", "root", environ),
-            password=_env(f"{prefix}_PASSWORD", "", environ),
-            charset=_env(f"{prefix}_CHARSET", "utf8mb4", environ),
-            timeout=_env(f"{prefix}_TIMEOUT", 30, environ),
-            ssl_ca=_env(f"{prefix}_SSL_CA", "", environ),
-            ssl_verify_identity=_env(f"{prefix}_SSL_VERIFY_IDENTITY", "true", environ),
+            database=env_value(f"{prefix}_DB", default_name, environ),
+            host=env_value(f"{prefix}_HOST", "127.0.0.1", environ),
+            port=env_value(f"{prefix}_PORT", 3306, environ),
+            user=env_value(f"{prefix}_USER", "root", environ),
+            password=env_value(f"{prefix}_PASSWORD", "", environ),
+            charset=env_value(f"{prefix}_CHARSET", "utf8mb4", environ),
+            timeout=env_value(f"{prefix}_TIMEOUT", 30, environ),
+            ssl_ca=env_value(f"{prefix}_SSL_CA", "", environ),
+            ssl_verify_identity=env_value(f"{prefix}_SSL_VERIFY_IDENTITY", "true", environ),
             batch_size=batch,
-            load_method=_env("ETL_LOAD_METHOD", "auto", environ),
+            load_method=env_value("ETL_LOAD_METHOD", "auto", environ),
         )
     return resources

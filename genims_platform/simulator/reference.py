@@ -21,13 +21,14 @@ def reference_frames(plant: Plant) -> Output:
     out = Output()
     rng = plant.rng("reference_timestamps")
     h = plant.horizon
+    cutoff = h.cutoff_ts
     first = h.first_day
 
     def before_history(n: int) -> np.ndarray:
-        return _business_ts(rng, first - rng.integers(1, 60, n), plant.horizon.cutoff_ts)
+        return _business_ts(rng, first - rng.integers(1, 60, n), cutoff)
 
     f = plant.factories
-    created = _business_ts(rng, f["opened_day"], plant.horizon.cutoff_ts)
+    created = _business_ts(rng, f["opened_day"], cutoff)
     out.add(
         "master.factories",
         factory_id=f["factory_id"],
@@ -68,7 +69,7 @@ def reference_frames(plant: Plant) -> Output:
         criticality=m["criticality"],
         is_active=np.ones(len(m["machine_id"]), bool),
         updated_at=np.maximum(
-            _business_ts(rng, m["install_day"], plant.horizon.cutoff_ts),
+            _business_ts(rng, m["install_day"], cutoff),
             before_history(len(m["machine_id"])),
         ),
     )
@@ -91,9 +92,7 @@ def reference_frames(plant: Plant) -> Output:
         standard_cost=costs.current("unit_cost", n_p),
         lifecycle_status=p["lifecycle"],
         launch_date=p["launch_day"],
-        updated_at=_business_ts(
-            rng, np.maximum(last_cost_change, last_price_change), plant.horizon.cutoff_ts
-        ),
+        updated_at=_business_ts(rng, np.maximum(last_cost_change, last_price_change), cutoff),
     )
     mt = plant.materials
     n_m = len(mt["material_id"])
@@ -109,13 +108,13 @@ def reference_frames(plant: Plant) -> Output:
         standard_cost=mcost.current("unit_cost", n_m),
         lead_time_days=mt["lead_time"],
         shelf_life_days=mt["shelf_life"],
-        updated_at=_business_ts(rng, last_m_change, plant.horizon.cutoff_ts),
+        updated_at=_business_ts(rng, last_m_change, cutoff),
     )
     c = plant.customers
-    c_created = _business_ts(rng, c["created_day"], plant.horizon.cutoff_ts)
+    c_created = _business_ts(rng, c["created_day"], cutoff)
     c_updated = np.where(
         c["churn_day"] != NULL_INT,
-        _business_ts(rng, c["churn_day"], plant.horizon.cutoff_ts),
+        _business_ts(rng, c["churn_day"], cutoff),
         c_created,
     )
     out.add(
@@ -137,7 +136,7 @@ def reference_frames(plant: Plant) -> Output:
         updated_at=c_updated,
     )
     s = plant.suppliers
-    s_created = _business_ts(rng, s["created_day"], plant.horizon.cutoff_ts)
+    s_created = _business_ts(rng, s["created_day"], cutoff)
     out.add(
         "master.suppliers",
         supplier_id=s["supplier_id"],
@@ -183,7 +182,7 @@ def reference_frames(plant: Plant) -> Output:
     emp_idx = np.where(has_emp, emp - 1, 0)
     u_created = np.where(
         has_emp,
-        _business_ts(rng, np.maximum(e["hire_day"][emp_idx], first - 900), plant.horizon.cutoff_ts),
+        _business_ts(rng, np.maximum(e["hire_day"][emp_idx], first - 900), cutoff),
         before_history(n_u) - 400 * DAY,
     )
     term = np.where(has_emp, e["term_day"][emp_idx], NULL_INT)
@@ -199,7 +198,7 @@ def reference_frames(plant: Plant) -> Output:
         created_at=u_created,
         updated_at=np.where(
             term != NULL_INT,
-            _business_ts(rng, term, plant.horizon.cutoff_ts - HOUR) + HOUR,
+            _business_ts(rng, term, cutoff - HOUR) + HOUR,
             u_created,
         ),
     )
@@ -219,7 +218,7 @@ def reference_frames(plant: Plant) -> Output:
 
 
 def _organisation(out: Output, plant: Plant, rng: np.random.Generator) -> None:
-    first = plant.horizon.first_day
+    first, cutoff = plant.horizon.first_day, plant.horizon.cutoff_ts
     d = plant.departments
     n_d = len(d["department_id"])
     out.add(
@@ -230,13 +229,11 @@ def _organisation(out: Output, plant: Plant, rng: np.random.Generator) -> None:
         factory_id=d["factory_id"],
         parent_department_id=d["parent"],
         cost_center_id=d["cost_center_id"],
-        updated_at=_business_ts(rng, first - rng.integers(30, 400, n_d), plant.horizon.cutoff_ts),
+        updated_at=_business_ts(rng, first - rng.integers(30, 400, n_d), cutoff),
     )
     e = plant.employees
     n = len(e["employee_id"])
-    created = _business_ts(
-        rng, np.maximum(e["hire_day"] - rng.integers(5, 30, n), 0), plant.horizon.cutoff_ts
-    )
+    created = _business_ts(rng, np.maximum(e["hire_day"] - rng.integers(5, 30, n), 0), cutoff)
     changes = np.vstack(
         [
             created,
@@ -249,7 +246,7 @@ def _organisation(out: Output, plant: Plant, rng: np.random.Generator) -> None:
             ),
         ]
     )
-    changes = np.where(changes < plant.horizon.cutoff_ts, changes, NULL_INT)
+    changes = np.where(changes < cutoff, changes, NULL_INT)
     status = np.where(
         e["term_day"] != NULL_INT,
         "TERMINATED",
@@ -283,7 +280,7 @@ def _organisation(out: Output, plant: Plant, rng: np.random.Generator) -> None:
         factory_id=s["factory_id"],
         start_time=[f"{h:02d}:00" for h in s["start_hour"]],
         end_time=[f"{(h + 8) % 24:02d}:00" for h in s["start_hour"]],
-        updated_at=_business_ts(rng, np.full(len(s["code"]), first - 200), plant.horizon.cutoff_ts),
+        updated_at=_business_ts(rng, np.full(len(s["code"]), first - 200), cutoff),
     )
     r = plant.sales_reps
     n_r = len(r["sales_rep_id"])
@@ -298,12 +295,12 @@ def _organisation(out: Output, plant: Plant, rng: np.random.Generator) -> None:
         is_active=r["active"],
         updated_at=np.where(
             r["active"],
-            _business_ts(rng, np.full(n_r, first - 30), plant.horizon.cutoff_ts),
+            _business_ts(rng, np.full(n_r, first - 30), cutoff),
             e["term_day"][r["employee_id"] - 1] * DAY + 17 * HOUR,
         ),
     )
     c = plant.customers
-    created = _business_ts(rng, c["created_day"], plant.horizon.cutoff_ts - HOUR) + HOUR
+    created = _business_ts(rng, c["created_day"], cutoff - HOUR) + HOUR
     churned = np.where(c["churn_day"] != NULL_INT, c["churn_day"] * DAY + 15 * HOUR, NULL_INT)
     stage = np.where(
         churned != NULL_INT,
@@ -335,7 +332,7 @@ def _organisation(out: Output, plant: Plant, rng: np.random.Generator) -> None:
 
 
 def _catalogue(out: Output, plant: Plant, rng: np.random.Generator) -> None:
-    first = plant.horizon.first_day
+    first, cutoff = plant.horizon.first_day, plant.horizon.cutoff_ts
     pt = plant.scada_points
     n = len(pt["point_id"])
     out.add(
@@ -347,7 +344,7 @@ def _catalogue(out: Output, plant: Plant, rng: np.random.Generator) -> None:
         unit=pt["unit"],
         low_limit=pt["low"],
         high_limit=pt["high"],
-        updated_at=_business_ts(rng, np.full(n, first - 100), plant.horizon.cutoff_ts),
+        updated_at=_business_ts(rng, np.full(n, first - 100), cutoff),
     )
     ca = plant.carriers
     out.add(
@@ -358,9 +355,7 @@ def _catalogue(out: Output, plant: Plant, rng: np.random.Generator) -> None:
         mode=ca["mode"],
         on_time_target_pct=ca["target"],
         is_active=np.ones(len(ca["code"]), bool),
-        updated_at=_business_ts(
-            rng, np.full(len(ca["code"]), first - 120), plant.horizon.cutoff_ts
-        ),
+        updated_at=_business_ts(rng, np.full(len(ca["code"]), first - 120), cutoff),
     )
     ro = plant.routes
     out.add(
@@ -372,7 +367,7 @@ def _catalogue(out: Output, plant: Plant, rng: np.random.Generator) -> None:
         destination_city=ro["city"],
         distance_km=ro["distance"],
         standard_transit_days=ro["transit"],
-        updated_at=_business_ts(rng, np.full(len(ro["city"]), first - 90), plant.horizon.cutoff_ts),
+        updated_at=_business_ts(rng, np.full(len(ro["city"]), first - 90), cutoff),
     )
     a = plant.accounts
     n_a = len(a["number"])
@@ -387,7 +382,7 @@ def _catalogue(out: Output, plant: Plant, rng: np.random.Generator) -> None:
         cost_element=a["cost_element"],
         is_inventory=np.isin(a["number"], INVENTORY_ACCOUNTS),
         is_active=np.ones(n_a, bool),
-        updated_at=_business_ts(rng, np.full(n_a, first - 365), plant.horizon.cutoff_ts),
+        updated_at=_business_ts(rng, np.full(n_a, first - 365), cutoff),
     )
     pe = plant.periods
     out.add(
@@ -401,7 +396,7 @@ def _catalogue(out: Output, plant: Plant, rng: np.random.Generator) -> None:
         updated_at=np.where(
             pe["closed"],
             pe["closed_ts"],
-            _business_ts(rng, pe["start_day"] - 3, plant.horizon.cutoff_ts),
+            _business_ts(rng, pe["start_day"] - 3, cutoff),
         ),
     )
     # effective-dated costs and prices; a revision is recorded a few days before it applies
@@ -409,9 +404,7 @@ def _catalogue(out: Output, plant: Plant, rng: np.random.Generator) -> None:
     n_pc, n_mc = len(pc.item), len(mc.item)
     items = np.concatenate([pc.item, mc.item + 10**9])
     valid_from = np.concatenate([pc.valid_from, mc.valid_from])
-    recorded = _business_ts(
-        rng, valid_from - rng.integers(2, 10, n_pc + n_mc), plant.horizon.cutoff_ts
-    )
+    recorded = _business_ts(rng, valid_from - rng.integers(2, 10, n_pc + n_mc), cutoff)
     out.add(
         "erp.standard_costs",
         standard_cost_id=np.arange(1, n_pc + n_mc + 1),
@@ -426,7 +419,7 @@ def _catalogue(out: Output, plant: Plant, rng: np.random.Generator) -> None:
         updated_at=_closed_by_successor(items, recorded),
     )
     n_pr = len(pr.item)
-    recorded = _business_ts(rng, pr.valid_from - rng.integers(5, 20, n_pr), plant.horizon.cutoff_ts)
+    recorded = _business_ts(rng, pr.valid_from - rng.integers(5, 20, n_pr), cutoff)
     out.add(
         "erp.price_lists",
         price_list_id=np.arange(1, n_pr + 1),

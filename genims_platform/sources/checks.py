@@ -88,9 +88,9 @@ def check_table(conn, logical: str, table: str, since: datetime) -> checks.Check
         rows = cur.fetchall()
         names = [d.name for d in cur.description]
     failed = int(rows[0][-1]) if rows else 0
+    key = names[0]
     offending = []
     for row in checks.as_dicts([r[:-1] for r in rows], names[:-1]):
-        key = names[0]
         bad = [c for c in columns if row[c] is not None and not _plausible(row[c])]
         offending.append({key: row[key], "columns": ", ".join(bad), **{c: row[c] for c in bad}})
     description = (
